@@ -1,0 +1,129 @@
+// Ports through which the controller changes the world, and their Kubernetes adapters.
+// The reconcile loop only sees these narrow interfaces, so tests can record what it writes.
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1LoadBalancerIngress,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { IPAddressPoolStatus } from '../k8s/ironlb-types.js';
+import { IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
+
+/** A write lost an optimistic-concurrency race: re-read and decide again. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+/** The object is gone. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export interface ServiceWriter {
+  /** Replaces status.loadBalancer.ingress (empty list clears it), conditional on resourceVersion. */
+  writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service>;
+  /** Sets (string) or removes (null) annotations, conditional on resourceVersion. */
+  writeAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service>;
+  get(namespace: string, name: string): Promise<V1Service | undefined>;
+}
+
+export interface PoolStatusWriter {
+  writeStatus(namespace: string, name: string, status: IPAddressPoolStatus): Promise<void>;
+}
+
+/** Maps client-node errors onto the controller's: 409 → ConflictError, 404 → NotFoundError. */
+export function translateApiError(err: unknown): unknown {
+  if (err instanceof ApiException) {
+    if (err.code === 409) return new ConflictError(String(err.message));
+    if (err.code === 404) return new NotFoundError(String(err.message));
+  }
+  return err;
+}
+
+export function errorCode(err: unknown): string {
+  if (err instanceof ConflictError) return '409';
+  if (err instanceof NotFoundError) return '404';
+  if (err instanceof ApiException) return String(err.code);
+  return 'network';
+}
+
+// client-node 1.4 sends PATCH bodies as application/json-patch+json unless told otherwise;
+// this option makes them RFC 7386 merge patches, which kube-apiserver accepts on every kind.
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class KubernetesServiceWriter implements ServiceWriter {
+  readonly #core: CoreV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.#core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
+    const meta = svc.metadata ?? {};
+    const body = {
+      metadata: { resourceVersion: meta.resourceVersion },
+      // null removes the key, leaving the `{"loadBalancer":{}}` an untouched Service has
+      status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } },
+    };
+    try {
+      return await this.#core.patchNamespacedServiceStatus(
+        { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
+        MERGE_PATCH,
+      );
+    } catch (err) {
+      throw translateApiError(err);
+    }
+  }
+
+  async writeAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service> {
+    const meta = svc.metadata ?? {};
+    const body = { metadata: { resourceVersion: meta.resourceVersion, annotations } };
+    try {
+      return await this.#core.patchNamespacedService(
+        { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
+        MERGE_PATCH,
+      );
+    } catch (err) {
+      throw translateApiError(err);
+    }
+  }
+
+  async get(namespace: string, name: string): Promise<V1Service | undefined> {
+    try {
+      return await this.#core.readNamespacedService({ name, namespace });
+    } catch (err) {
+      const e = translateApiError(err);
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+}
+
+export class KubernetesPoolStatusWriter implements PoolStatusWriter {
+  readonly #custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.#custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  async writeStatus(namespace: string, name: string, status: IPAddressPoolStatus): Promise<void> {
+    try {
+      await this.#custom.patchNamespacedCustomObjectStatus(
+        {
+          group: IRONLB_GROUP,
+          version: IRONLB_VERSION,
+          namespace,
+          plural: IP_ADDRESS_POOL_PLURAL,
+          name,
+          body: { status },
+        },
+        MERGE_PATCH,
+      );
+    } catch (err) {
+      throw translateApiError(err);
+    }
+  }
+}
