@@ -90,6 +90,7 @@ export class ServiceController {
   #lastPassEnd = 0;
   #poolTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
+  #retryDue = 0;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
 
@@ -437,7 +438,12 @@ export class ServiceController {
   }
 
   #retryLater(ms: number): void {
-    if (this.#retryTimer || this.#stopped) return;
+    if (this.#stopped) return;
+    const due = this.#o.now() + ms;
+    // One timer serves every pending retry: keep it at the earliest due time.
+    if (this.#retryTimer && this.#retryDue <= due) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryDue = due;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#schedule();

@@ -26,7 +26,7 @@ export function poolStatusFor(
     prev && prev.status === next.status && prev.lastTransitionTime
       ? new Date(prev.lastTransitionTime)
       : new Date(Math.floor(nowMs / 1000) * 1000);
-  const condition: V1Condition = { ...next, lastTransitionTime: transition } as V1Condition;
+  const condition: V1Condition = { ...next, lastTransitionTime: transition };
   return {
     assignedIPv4: usage?.assignedIPv4 ?? 0,
     assignedIPv6: usage?.assignedIPv6 ?? 0,

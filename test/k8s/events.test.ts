@@ -82,7 +82,7 @@ describe('EventRecorder', () => {
     expect(sink.created).toHaveLength(2);
   });
 
-  it('drops events instead of queueing without bound', async () => {
+  it('drops events instead of queueing without bound', () => {
     const pending: (() => void)[] = [];
     const sink: EventSink = {
       create: (_ns, e) => new Promise((resolve) => pending.push(() => resolve(e))),
