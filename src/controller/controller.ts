@@ -19,13 +19,8 @@ import { allocate, type AllocationPlan, type ServiceOutcome } from './allocator.
 import { parsePools, validityCondition, type PoolsResult } from './pools.js';
 import { desiredServiceState, type DesiredServiceState } from './service-status.js';
 import { ServiceViewCache } from './service-view.js';
-import {
-  ConflictError,
-  errorCode,
-  NotFoundError,
-  type PoolStatusWriter,
-  type ServiceWriter,
-} from './writers.js';
+import { ConflictError, NotFoundError } from '../k8s/errors.js';
+import { errorCode, type PoolStatusWriter, type ServiceWriter } from './writers.js';
 import { poolStatusFor, samePoolStatus } from './pool-status.js';
 
 /** What the loop reads: an informer cache, or a fake in tests. */

@@ -10,17 +10,10 @@ import {
   type V1LoadBalancerIngress,
   type V1Service,
 } from '@kubernetes/client-node';
+import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import type { IPAddressPoolStatus } from '../k8s/ironlb-types.js';
 import { IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
 
-/** A write lost an optimistic-concurrency race: re-read and decide again. */
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-}
-/** The object is gone. */
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-}
 
 export interface ServiceWriter {
   /** Replaces status.loadBalancer.ingress (empty list clears it), conditional on resourceVersion. */

@@ -10,6 +10,7 @@
 //   leaseDurationSeconds 1), so a standby takes over at once instead of after leaseDuration.
 import type { Logger } from '../log/logger.js';
 import { realClock, sleep, type Clock, type Timer } from './clock.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
 
 /** Spec fields the elector reads and writes. Unknown fields (strategy, preferredHolder) are kept. */
 export interface LeaseSpecFields {
@@ -37,18 +38,7 @@ export interface LeaseStore {
   replace(lease: LeaseObject): Promise<LeaseObject>;
 }
 
-/** 409 Conflict: the resourceVersion we sent is stale. */
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
-/** 409 AlreadyExists on create. */
-export class AlreadyExistsError extends Error {
-  override readonly name = 'AlreadyExistsError';
-}
-/** 404 NotFound. */
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
-}
+export { AlreadyExistsError, ConflictError, NotFoundError };
 /** A store call that did not answer within requestTimeoutMs; it may or may not have been applied. */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
