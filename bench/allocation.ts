@@ -32,6 +32,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     out: { type: 'string' },
     'timeout-s': { type: 'string', default: '300' },
+    // extra flags for the controller's node process, e.g. --node-args=--cpu-prof
+    'node-args': { type: 'string', default: '' },
   },
 });
 const N = Number(values.services);
@@ -153,7 +155,13 @@ function serviceBody(name: string): unknown {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name },
-    spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80, protocol: 'TCP' }] },
+    // No NodePorts: 2 × N Services would not fit the default 30000-32767 range (as on a real cluster).
+    spec: {
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: false,
+      selector: { app: name },
+      ports: [{ port: 80, protocol: 'TCP' }],
+    },
   };
 }
 
@@ -165,6 +173,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   const child = spawn(
     process.execPath,
     [
+      ...values['node-args'].split(' ').filter(Boolean),
       CLI,
       'controller',
       '--kubeconfig',
@@ -172,12 +181,24 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
       '--metrics-addr',
       '127.0.0.1:0',
       '--log-level',
-      'warn',
+      'info',
       '--disable-leader-election',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const pid = child.pid ?? 0;
+  // The controller logs at info (as in production); keep only its closing summary line.
+  let summary: Record<string, unknown> = {};
+  let pending = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes('"controller stopping"')) summary = JSON.parse(line) as Record<string, unknown>;
+    }
+  });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(pid))), 100);
   // Let it start and sync before the clock starts.
@@ -202,7 +223,10 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   const allocatedAll = performance.now() - t0;
   stopWatch();
   clearInterval(sampler);
+  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  child.kill('SIGKILL');
 
   const latencies = names
     .filter((n) => seen.has(n) && created.has(n))
@@ -218,6 +242,8 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
     latencyMaxMs: Number((latencies.at(-1) ?? NaN).toFixed(1)),
     controllerIdleRssMB: Number((idleRss / 2 ** 20).toFixed(1)),
     controllerPeakRssMB: Number((peakRss / 2 ** 20).toFixed(1)),
+    allocationPasses: summary.passes,
+    allocationPassSeconds: summary.passSeconds,
   };
 }
 
@@ -264,7 +290,9 @@ async function main(): Promise<void> {
       spec: { addresses: ['198.18.0.0/15'] },
     });
 
-    const floor = await floorRun(server);
+    // The floor runs on its own API server so the controller's cluster holds only its Services.
+    const floorServer = await startApiServer({});
+    const floor = await floorRun(floorServer).finally(() => floorServer.close());
     const ctrl = await controllerRun(server, kubeconfigFile);
     const targets = {
       p99Ms: { target: 100, value: ctrl.latencyP99Ms, met: (ctrl.latencyP99Ms as number) <= 100 },
@@ -308,6 +336,11 @@ async function main(): Promise<void> {
       ['Service→status p50', `${ctrl.latencyP50Ms as number} ms`, ''],
       ['Service→status p99', `${ctrl.latencyP99Ms as number} ms`, 'target ≤ 100 ms'],
       ['Service→status max', `${ctrl.latencyMaxMs as number} ms`, ''],
+      [
+        'allocation passes (time in them)',
+        `${String(ctrl.allocationPasses)} (${Number(ctrl.allocationPassSeconds).toFixed(2)} s)`,
+        '',
+      ],
       [
         'controller RSS idle / peak',
         `${ctrl.controllerIdleRssMB as number} / ${ctrl.controllerPeakRssMB as number} MB`,

@@ -141,8 +141,8 @@ export async function runControllerCommand(argv: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const running = await startController(kc, flags, log);
-  await new Promise<void>((resolve) => {
+  // Signals first: a stop requested while the caches are still syncing must still be clean.
+  const stopRequested = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info({ signal }, 'shutting down');
       resolve();
@@ -150,6 +150,8 @@ export async function runControllerCommand(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  const running = await startController(kc, flags, log, stopRequested);
+  await stopRequested;
   await running.stop();
 }
 
@@ -161,6 +163,7 @@ async function startController(
   kc: KubeConfig,
   flags: ControllerFlags,
   log: Logger,
+  stopRequested: Promise<void>,
 ): Promise<RunningController> {
   const services = new SupervisedInformer<V1Service>({
     kc,
@@ -223,16 +226,29 @@ async function startController(
 
   for (const inf of informers) inf.start();
   const started = controller.start();
+  // Rejects only when the informers are stopped before they synced (shutdown): nothing to do.
+  started.catch((err: unknown) => log.debug({ err }, 'stopped before caches synced'));
 
   const stopAll = async (): Promise<void> => {
+    const passes = await metrics.reconcilePasses.get();
+    const passSeconds = await metrics.reconcilePassSeconds.get();
+    log.info(
+      { passes: passes.values[0]?.value ?? 0, passSeconds: passSeconds.values[0]?.value ?? 0 },
+      'controller stopping',
+    );
     controller.stop();
     await Promise.all(informers.map((i) => i.stop()));
     await health.close();
   };
 
   if (!flags.leaderElect) {
-    await started;
-    await controller.activate();
+    // Activate once synced, unless asked to stop first.
+    void Promise.race([started, stopRequested]).then(
+      async () => {
+        if (controller.ready) await controller.activate();
+      },
+      () => undefined,
+    );
     return { stop: stopAll };
   }
 

@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Commands return once they have shut down cleanly; idle keep-alive sockets of the
+    // Kubernetes client must not hold the process open after that.
+    process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`ironlb: ${String(err)}\n`);

@@ -173,7 +173,7 @@ export class ServiceController {
     if (this.#stopped || this.#scheduled || !this.#synced) return;
     // A pass costs time proportional to the number of Services; spacing passes by their own
     // duration keeps the loop at most half busy during a burst while single changes go at once.
-    const wait = Math.max(0, this.#lastPassEnd + this.#lastPassMs - this.#o.now());
+    const wait = Math.max(0, this.#lastPassEnd + 2 * this.#lastPassMs - this.#o.now());
     this.#scheduled = setTimeout(() => {
       this.#scheduled = undefined;
       this.#pass();
@@ -223,6 +223,8 @@ export class ServiceController {
       this.#lastPassMs = performance.now() - started;
       this.#lastPassEnd = this.#o.now();
       this.#o.metrics.reconcileSeconds.set(this.#lastPassMs / 1000);
+      this.#o.metrics.reconcilePasses.inc();
+      this.#o.metrics.reconcilePassSeconds.inc(this.#lastPassMs / 1000);
       this.#passRunning = false;
     }
     this.#pump();
@@ -359,19 +361,13 @@ export class ServiceController {
   }
 
   async #apply(svc: V1Service, desired: DesiredServiceState): Promise<V1Service> {
-    let cur = svc;
-    // Status first: it is what users and agents wait for; the annotation only documents the pool.
-    if (desired.ingressChanged) {
-      this.#o.metrics.k8sUpdates.inc({ resource: 'services/status' });
-      cur = await this.#o.serviceWriter.writeIngress(cur, desired.ingress);
-      this.#noteWritten(cur);
-    }
-    if (desired.annotationsChanged) {
-      this.#o.metrics.k8sUpdates.inc({ resource: 'services' });
-      cur = await this.#o.serviceWriter.writeAnnotations(cur, desired.annotations);
-      this.#noteWritten(cur);
-    }
-    return cur;
+    this.#o.metrics.k8sUpdates.inc({ resource: 'services/status' });
+    const after = await this.#o.serviceWriter.write(svc, {
+      ingress: desired.ingressChanged ? desired.ingress : undefined,
+      annotations: desired.annotationsChanged ? desired.annotations : undefined,
+    });
+    this.#noteWritten(after);
+    return after;
   }
 
   #announce(

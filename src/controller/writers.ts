@@ -14,12 +14,16 @@ import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import type { IPAddressPoolStatus } from '../k8s/ironlb-types.js';
 import { IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
 
+export interface ServiceChange {
+  /** Replaces status.loadBalancer.ingress (an empty list clears it); undefined leaves it. */
+  ingress?: V1LoadBalancerIngress[];
+  /** Sets (string) or removes (null) annotations. */
+  annotations?: Record<string, string | null>;
+}
 
 export interface ServiceWriter {
-  /** Replaces status.loadBalancer.ingress (empty list clears it), conditional on resourceVersion. */
-  writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service>;
-  /** Sets (string) or removes (null) annotations, conditional on resourceVersion. */
-  writeAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service>;
+  /** Applies the change conditional on the Service's resourceVersion; returns the new object. */
+  write(svc: V1Service, change: ServiceChange): Promise<V1Service>;
   get(namespace: string, name: string): Promise<V1Service | undefined>;
 }
 
@@ -49,39 +53,53 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class KubernetesServiceWriter implements ServiceWriter {
   readonly #core: CoreV1Api;
+  /** Set once the API server is seen to ignore metadata written through /status. */
+  #annotationsViaStatus = true;
 
   constructor(kc: KubeConfig) {
     this.#core = kc.makeApiClient(CoreV1Api);
   }
 
-  async writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
+  async write(svc: V1Service, change: ServiceChange): Promise<V1Service> {
     const meta = svc.metadata ?? {};
-    const body = {
-      metadata: { resourceVersion: meta.resourceVersion },
-      // null removes the key, leaving the `{"loadBalancer":{}}` an untouched Service has
-      status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } },
-    };
+    const name = meta.name ?? '';
+    const namespace = meta.namespace ?? '';
+    const annotations =
+      change.annotations && Object.keys(change.annotations).length > 0 ? change.annotations : undefined;
     try {
-      return await this.#core.patchNamespacedServiceStatus(
-        { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
-        MERGE_PATCH,
-      );
+      // One request for both: kube-apiserver's Service status strategy resets only spec, so
+      // metadata (our annotation) written through /status is applied (every version to date).
+      if (change.ingress !== undefined || (annotations && this.#annotationsViaStatus)) {
+        const viaStatus = annotations && this.#annotationsViaStatus ? annotations : undefined;
+        const body: Record<string, unknown> = {
+          metadata: {
+            resourceVersion: meta.resourceVersion,
+            ...(viaStatus ? { annotations: viaStatus } : {}),
+          },
+        };
+        // null removes the key, leaving the `{"loadBalancer":{}}` an untouched Service has
+        if (change.ingress !== undefined) {
+          body.status = { loadBalancer: { ingress: change.ingress.length > 0 ? change.ingress : null } };
+        }
+        const after = await this.#core.patchNamespacedServiceStatus({ name, namespace, body }, MERGE_PATCH);
+        if (!viaStatus || annotationsApplied(after, viaStatus)) return after;
+        // A server that drops metadata on status writes: use the main resource from now on.
+        this.#annotationsViaStatus = false;
+        return await this.#patchAnnotations(after, annotations ?? {});
+      }
+      return await this.#patchAnnotations(svc, annotations ?? {});
     } catch (err) {
       throw translateApiError(err);
     }
   }
 
-  async writeAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service> {
+  #patchAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service> {
     const meta = svc.metadata ?? {};
     const body = { metadata: { resourceVersion: meta.resourceVersion, annotations } };
-    try {
-      return await this.#core.patchNamespacedService(
-        { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
-        MERGE_PATCH,
-      );
-    } catch (err) {
-      throw translateApiError(err);
-    }
+    return this.#core.patchNamespacedService(
+      { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
+      MERGE_PATCH,
+    );
   }
 
   async get(namespace: string, name: string): Promise<V1Service | undefined> {
@@ -93,6 +111,11 @@ export class KubernetesServiceWriter implements ServiceWriter {
       throw e;
     }
   }
+}
+
+function annotationsApplied(svc: V1Service, wanted: Record<string, string | null>): boolean {
+  const have = svc.metadata?.annotations ?? {};
+  return Object.entries(wanted).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
 }
 
 export class KubernetesPoolStatusWriter implements PoolStatusWriter {

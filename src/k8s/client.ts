@@ -18,6 +18,7 @@ import {
   type V1Status,
 } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
+import { reuseConnections } from './connection-reuse.js';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -115,7 +116,7 @@ function checked(kc: KubeConfig, source: string): KubeConfig {
   if (kc.getCurrentCluster() === null) {
     throw new Error(`kubeconfig from ${source} has no current context with a cluster`);
   }
-  return kc;
+  return reuseConnections(kc);
 }
 
 /** The HTTP status of a client-node error, or undefined (network errors, bugs). */

@@ -16,6 +16,8 @@ export interface ControllerMetrics {
   readonly leader: Gauge;
   readonly informerRestarts: Gauge<'resource'>;
   readonly reconcileSeconds: Gauge;
+  readonly reconcilePasses: Counter;
+  readonly reconcilePassSeconds: Counter;
 }
 
 export interface MetricsSources {
@@ -93,6 +95,16 @@ export function createControllerMetrics(sources: MetricsSources = {}): Controlle
         for (const [resource, n] of Object.entries(sources.informerRestarts?.() ?? {}))
           this.set({ resource }, n);
       },
+    }),
+    reconcilePasses: new Counter({
+      ...reg,
+      name: 'ironlb_controller_reconcile_passes_total',
+      help: 'Allocation passes over the whole snapshot',
+    }),
+    reconcilePassSeconds: new Counter({
+      ...reg,
+      name: 'ironlb_controller_reconcile_pass_seconds_total',
+      help: 'Time spent in allocation passes',
     }),
     reconcileSeconds: new Gauge({
       ...reg,
