@@ -99,6 +99,16 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks; USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 function rssOf(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -204,6 +214,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   // Let it start and sync before the clock starts.
   await new Promise((r) => setTimeout(r, 1500));
   const idleRss = rssOf(pid);
+  const idleCpu = cpuSecondsOf(pid);
 
   const list = await api.request('GET', `/api/v1/namespaces/${ns}/services`);
   const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
@@ -221,6 +232,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   const deadline = Date.now() + TIMEOUT_MS;
   while (seen.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const allocatedAll = performance.now() - t0;
+  const busyCpu = cpuSecondsOf(pid) - idleCpu;
   stopWatch();
   clearInterval(sampler);
   const exited = new Promise((r) => child.once('exit', r));
@@ -242,6 +254,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
     latencyMaxMs: Number((latencies.at(-1) ?? NaN).toFixed(1)),
     controllerIdleRssMB: Number((idleRss / 2 ** 20).toFixed(1)),
     controllerPeakRssMB: Number((peakRss / 2 ** 20).toFixed(1)),
+    controllerCpuSeconds: Number(busyCpu.toFixed(2)),
     allocationPasses: summary.passes,
     allocationPassSeconds: summary.passSeconds,
   };
@@ -336,6 +349,7 @@ async function main(): Promise<void> {
       ['Service→status p50', `${ctrl.latencyP50Ms as number} ms`, ''],
       ['Service→status p99', `${ctrl.latencyP99Ms as number} ms`, 'target ≤ 100 ms'],
       ['Service→status max', `${ctrl.latencyMaxMs as number} ms`, ''],
+      ['controller CPU during the run', `${ctrl.controllerCpuSeconds as number} s`, ''],
       [
         'allocation passes (time in them)',
         `${String(ctrl.allocationPasses)} (${Number(ctrl.allocationPassSeconds).toFixed(2)} s)`,

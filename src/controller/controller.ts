@@ -173,7 +173,7 @@ export class ServiceController {
     if (this.#stopped || this.#scheduled || !this.#synced) return;
     // A pass costs time proportional to the number of Services; spacing passes by their own
     // duration keeps the loop at most half busy during a burst while single changes go at once.
-    const wait = Math.max(0, this.#lastPassEnd + 2 * this.#lastPassMs - this.#o.now());
+    const wait = Math.max(0, this.#lastPassEnd + 4 * this.#lastPassMs - this.#o.now());
     this.#scheduled = setTimeout(() => {
       this.#scheduled = undefined;
       this.#pass();
@@ -444,6 +444,7 @@ export class ServiceController {
   // ---- overlay of our own writes ----
 
   #noteWritten(svc: V1Service): void {
+    if (svc.metadata?.managedFields !== undefined) delete svc.metadata.managedFields; // as the informer does
     const key = keyOf(svc);
     const cached = this.#cachedFast(key);
     if (cached && !newerThan(svc, cached)) return;

@@ -2,14 +2,11 @@
 // The reconcile loop only sees these narrow interfaces, so tests can record what it writes.
 import {
   ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1LoadBalancerIngress,
   type V1Service,
 } from '@kubernetes/client-node';
+import { KubeRest, seg } from '../k8s/rest.js';
 import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import type { IPAddressPoolStatus } from '../k8s/ironlb-types.js';
 import { IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
@@ -47,23 +44,24 @@ export function errorCode(err: unknown): string {
   return 'network';
 }
 
-// client-node 1.4 sends PATCH bodies as application/json-patch+json unless told otherwise;
-// this option makes them RFC 7386 merge patches, which kube-apiserver accepts on every kind.
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+// RFC 7386 merge patches: kube-apiserver accepts them on every kind, custom resources included.
+const MERGE_PATCH_TYPE = 'application/merge-patch+json';
 
 export class KubernetesServiceWriter implements ServiceWriter {
-  readonly #core: CoreV1Api;
+  readonly #rest: KubeRest;
   /** Set once the API server is seen to ignore metadata written through /status. */
   #annotationsViaStatus = true;
 
   constructor(kc: KubeConfig) {
-    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#rest = new KubeRest(kc);
+  }
+
+  #path(svc: V1Service, sub = ''): string {
+    return `/api/v1/namespaces/${seg(svc.metadata?.namespace ?? '')}/services/${seg(svc.metadata?.name ?? '')}${sub}`;
   }
 
   async write(svc: V1Service, change: ServiceChange): Promise<V1Service> {
     const meta = svc.metadata ?? {};
-    const name = meta.name ?? '';
-    const namespace = meta.namespace ?? '';
     const annotations =
       change.annotations && Object.keys(change.annotations).length > 0 ? change.annotations : undefined;
     try {
@@ -81,7 +79,12 @@ export class KubernetesServiceWriter implements ServiceWriter {
         if (change.ingress !== undefined) {
           body.status = { loadBalancer: { ingress: change.ingress.length > 0 ? change.ingress : null } };
         }
-        const after = await this.#core.patchNamespacedServiceStatus({ name, namespace, body }, MERGE_PATCH);
+        const after = await this.#rest.request<V1Service>(
+          'PATCH',
+          this.#path(svc, '/status'),
+          body,
+          MERGE_PATCH_TYPE,
+        );
         if (!viaStatus || annotationsApplied(after, viaStatus)) return after;
         // A server that drops metadata on status writes: use the main resource from now on.
         this.#annotationsViaStatus = false;
@@ -94,17 +97,13 @@ export class KubernetesServiceWriter implements ServiceWriter {
   }
 
   #patchAnnotations(svc: V1Service, annotations: Record<string, string | null>): Promise<V1Service> {
-    const meta = svc.metadata ?? {};
-    const body = { metadata: { resourceVersion: meta.resourceVersion, annotations } };
-    return this.#core.patchNamespacedService(
-      { name: meta.name ?? '', namespace: meta.namespace ?? '', body },
-      MERGE_PATCH,
-    );
+    const body = { metadata: { resourceVersion: svc.metadata?.resourceVersion, annotations } };
+    return this.#rest.request<V1Service>('PATCH', this.#path(svc), body, MERGE_PATCH_TYPE);
   }
 
   async get(namespace: string, name: string): Promise<V1Service | undefined> {
     try {
-      return await this.#core.readNamespacedService({ name, namespace });
+      return await this.#rest.request<V1Service>('GET', this.#path({ metadata: { namespace, name } }));
     } catch (err) {
       const e = translateApiError(err);
       if (e instanceof NotFoundError) return undefined;
@@ -119,25 +118,16 @@ function annotationsApplied(svc: V1Service, wanted: Record<string, string | null
 }
 
 export class KubernetesPoolStatusWriter implements PoolStatusWriter {
-  readonly #custom: CustomObjectsApi;
+  readonly #rest: KubeRest;
 
   constructor(kc: KubeConfig) {
-    this.#custom = kc.makeApiClient(CustomObjectsApi);
+    this.#rest = new KubeRest(kc);
   }
 
   async writeStatus(namespace: string, name: string, status: IPAddressPoolStatus): Promise<void> {
+    const path = `/apis/${IRONLB_GROUP}/${IRONLB_VERSION}/namespaces/${seg(namespace)}/${IP_ADDRESS_POOL_PLURAL}/${seg(name)}/status`;
     try {
-      await this.#custom.patchNamespacedCustomObjectStatus(
-        {
-          group: IRONLB_GROUP,
-          version: IRONLB_VERSION,
-          namespace,
-          plural: IP_ADDRESS_POOL_PLURAL,
-          name,
-          body: { status },
-        },
-        MERGE_PATCH,
-      );
+      await this.#rest.request('PATCH', path, { status }, MERGE_PATCH_TYPE);
     } catch (err) {
       throw translateApiError(err);
     }

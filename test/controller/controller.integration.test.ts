@@ -9,6 +9,7 @@ import { waitFor } from '../support/wait.js';
 
 // Short lease timings keep the takeover tests quick; their ratios are the production defaults'.
 const LEASE_MS = 3000;
+const SMALL_WATCH_CACHE = 20;
 const FAST_LEASE = ['--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '400ms'];
 
 let cluster: TestCluster;
@@ -228,6 +229,8 @@ describe('controller against the API server', () => {
   });
 
   it('recovers from dropped watches, 500s and an expired watch position', async () => {
+    await cluster.close();
+    cluster = await startTestCluster({ watchCacheSize: SMALL_WATCH_CACHE });
     await cluster.createPool('lab', { addresses: ['192.0.2.0/28'] });
     await cluster.createNamespace('flaky');
     const c = controller('c1');
@@ -246,10 +249,29 @@ describe('controller against the API server', () => {
     await cluster.createService('flaky', 'three');
     await waitAllAllocated('flaky', 3);
 
+    // The watch breaks and cannot come back at once while the Services watch window (kept small
+    // in this cluster) moves past the informer's position: its resumed watch is told "too old
+    // resource version" (410), so it must relist and carry on.
+    cluster.server.faults.failNext({
+      method: 'GET',
+      path: '/api/v1/services?',
+      watch: true,
+      status: 500,
+      times: 2,
+    });
+    cluster.server.faults.dropWatches((p) => p.startsWith('/api/v1/services'));
+    await cluster.createNamespace('noise');
+    for (let i = 0; i < 3 * SMALL_WATCH_CACHE; i++) {
+      await cluster.createService('noise', `n${i}`, { type: 'ClusterIP' });
+    }
+    await cluster.createService('flaky', 'after-410');
+    await waitAllAllocated('flaky', 4);
+    expect(c.logs.some((l) => l.msg === 'informer: relisted' && l.informer === 'services')).toBe(true);
+
     // Status writes fail for a while: retried with backoff, never dropped.
     cluster.server.faults.failNext({ method: 'PATCH', path: '/status', status: 500, times: 3 });
     await cluster.createService('flaky', 'four');
-    const ips = await waitAllAllocated('flaky', 4);
+    const ips = await waitAllAllocated('flaky', 5);
     expectUnique(ips);
     expect(await c.metric('ironlb_k8s_client_update_errors_total')).toBeGreaterThanOrEqual(1);
   });

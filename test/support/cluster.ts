@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer, type ApiServer } from '../../src/apiserver/index.js';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/apiserver/index.js';
 import type { IPAddressPool, IPAddressPoolSpec } from '../../src/k8s/ironlb-types.js';
 import {
   DEFAULT_NAMESPACE,
@@ -68,8 +68,8 @@ export async function installCRDs(kc: KubeConfig): Promise<void> {
   }
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
-  const server = await startApiServer({});
+export async function startTestCluster(opts: ApiServerOptions = {}): Promise<TestCluster> {
+  const server = await startApiServer(opts);
   const dir = mkdtempSync(join(tmpdir(), 'ironlb-test-'));
   const kubeconfigFile = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigFile, server.kubeconfig());
