@@ -215,6 +215,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   await new Promise((r) => setTimeout(r, 1500));
   const idleRss = rssOf(pid);
   const idleCpu = cpuSecondsOf(pid);
+  const apiCpuStart = process.cpuUsage();
 
   const list = await api.request('GET', `/api/v1/namespaces/${ns}/services`);
   const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
@@ -247,6 +248,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   }
   single.sort((a, b) => a - b);
   const busyCpu = cpuSecondsOf(pid) - idleCpu;
+  const apiCpu = process.cpuUsage(apiCpuStart);
   stopWatch();
   clearInterval(sampler);
   const exited = new Promise((r) => child.once('exit', r));
@@ -272,6 +274,7 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
     controllerIdleRssMB: Number((idleRss / 2 ** 20).toFixed(1)),
     controllerPeakRssMB: Number((peakRss / 2 ** 20).toFixed(1)),
     controllerCpuSeconds: Number(busyCpu.toFixed(2)),
+    apiServerAndLoadCpuSeconds: Number(((apiCpu.user + apiCpu.system) / 1e6).toFixed(2)),
     allocationPasses: summary.passes,
     allocationPassSeconds: summary.passSeconds,
   };
@@ -372,6 +375,11 @@ async function main(): Promise<void> {
         'target ≤ 100 ms',
       ],
       ['controller CPU during the run', `${ctrl.controllerCpuSeconds as number} s`, ''],
+      [
+        'API server + load generator CPU (this process)',
+        `${ctrl.apiServerAndLoadCpuSeconds as number} s`,
+        '',
+      ],
       [
         'allocation passes (time in them)',
         `${String(ctrl.allocationPasses)} (${Number(ctrl.allocationPassSeconds).toFixed(2)} s)`,

@@ -17,7 +17,7 @@ import type { Logger } from '../log/logger.js';
 import type { ControllerMetrics } from '../metrics/registry.js';
 import { allocate, type AllocationPlan, type ServiceOutcome } from './allocator.js';
 import { parsePools, validityCondition, type PoolsResult } from './pools.js';
-import { desiredServiceState, type DesiredServiceState } from './service-status.js';
+import { desiredServiceState, serviceMatches, type DesiredServiceState } from './service-status.js';
 import { ServiceViewCache } from './service-view.js';
 import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import { errorCode, type PoolStatusWriter, type ServiceWriter } from './writers.js';
@@ -75,12 +75,15 @@ export class ServiceController {
   readonly #reportedFailure = new Map<string, string>();
   readonly #reportedPoolProblem = new Map<string, string>();
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #poolSeen = new Map<string, string>();
+  readonly #namespaceSeen = new Map<string, string>();
   #plan: AllocationPlan | undefined;
   #pools: { key: string; result: PoolsResult } | undefined;
   #active = false;
   #synced = false;
   #scheduled: NodeJS.Timeout | undefined;
   #passRunning = false;
+  #passWanted = false;
   #lastPassMs = 0;
   #lastPassEnd = 0;
   #poolTimer: NodeJS.Timeout | undefined;
@@ -96,16 +99,32 @@ export class ServiceController {
   /** Subscribes to the sources; resolves once all of them have synced. */
   async start(): Promise<void> {
     const kick = (): void => this.#schedule();
-    for (const src of [this.#o.services, this.#o.pools, this.#o.namespaces] as ObjectSource<unknown>[]) {
-      for (const ev of ['add', 'update', 'delete'] as const) this.#unsubscribe.push(src.on(ev, kick));
-    }
+    // Only changes that can alter a decision start a pass: the echo of our own status write,
+    // a pool's status update or a namespace's annotation change cannot.
     this.#unsubscribe.push(
-      this.#o.services.on('update', (svc) => this.#forgetWrittenIfCaughtUp(svc)),
+      this.#o.services.on('add', kick),
       this.#o.services.on('delete', (svc) => {
         const key = keyOf(svc);
         this.#written.delete(key);
         this.#reportedFailure.delete(key);
         this.#backoff.delete(key);
+        kick();
+      }),
+      this.#o.services.on('update', (svc) => {
+        if (!this.#isEchoOfOurWrite(svc)) kick();
+      }),
+      this.#o.pools.on('add', kick),
+      this.#o.pools.on('delete', kick),
+      this.#o.pools.on('update', (pool) => {
+        if (
+          this.#changedSince(this.#poolSeen, pool, () => [pool.metadata?.generation, pool.metadata?.labels])
+        )
+          kick();
+      }),
+      this.#o.namespaces.on('add', kick),
+      this.#o.namespaces.on('delete', kick),
+      this.#o.namespaces.on('update', (ns) => {
+        if (this.#changedSince(this.#namespaceSeen, ns, () => [ns.metadata?.labels])) kick();
       }),
     );
     await Promise.all([this.#o.services.synced, this.#o.pools.synced, this.#o.namespaces.synced]);
@@ -161,7 +180,13 @@ export class ServiceController {
   }
 
   #isIdle(): boolean {
-    return !this.#scheduled && !this.#passRunning && this.#queue.size === 0 && this.#inFlight.size === 0;
+    return (
+      !this.#scheduled &&
+      !this.#passWanted &&
+      !this.#passRunning &&
+      this.#queue.size === 0 &&
+      this.#inFlight.size === 0
+    );
   }
 
   #notifyIdle(): void {
@@ -171,9 +196,15 @@ export class ServiceController {
 
   #schedule(): void {
     if (this.#stopped || this.#scheduled || !this.#synced) return;
+    if (this.#queue.size > 0) {
+      // Writes from the last plan are still waiting: a new pass would cost O(Services) and add
+      // little. Decide again as soon as they have gone out, with every change since in one batch.
+      this.#passWanted = true;
+      return;
+    }
     // A pass costs time proportional to the number of Services; spacing passes by their own
-    // duration keeps the loop at most half busy during a burst while single changes go at once.
-    const wait = Math.max(0, this.#lastPassEnd + 4 * this.#lastPassMs - this.#o.now());
+    // duration keeps the loop at most a third busy during a burst while single changes go at once.
+    const wait = Math.max(0, this.#lastPassEnd + 2 * this.#lastPassMs - this.#o.now());
     this.#scheduled = setTimeout(() => {
       this.#scheduled = undefined;
       this.#pass();
@@ -181,6 +212,7 @@ export class ServiceController {
   }
 
   #pass(): void {
+    this.#passWanted = false;
     if (!this.#active || this.#stopped) {
       this.#notifyIdle();
       return;
@@ -205,12 +237,14 @@ export class ServiceController {
       });
       this.#plan = plan;
       let allocated = 0;
-      for (const svc of services) {
-        const key = keyOf(svc);
+      for (let i = 0; i < services.length; i++) {
+        const svc = services[i] as V1Service;
+        const key = (views[i] as { key: string }).key;
         const outcome = plan.services.get(key);
         if (outcome?.kind === 'assigned') allocated++;
-        this.#reportFailure(svc, outcome);
-        if (!desiredServiceState(svc, outcome).matches) this.#enqueue(key);
+        if (outcome?.kind === 'failed' || this.#reportedFailure.has(key))
+          this.#reportFailure(key, svc, outcome);
+        if (!serviceMatches(svc, outcome)) this.#enqueue(key);
       }
       this.#o.metrics.servicesAllocated.set(allocated);
       this.#publishPoolMetrics(plan);
@@ -287,8 +321,7 @@ export class ServiceController {
     this.#o.metrics.configStale.set(invalid > 0 ? 1 : 0);
   }
 
-  #reportFailure(svc: V1Service, outcome: ServiceOutcome | undefined): void {
-    const key = keyOf(svc);
+  #reportFailure(key: string, svc: V1Service, outcome: ServiceOutcome | undefined): void {
     if (outcome?.kind !== 'failed') {
       this.#reportedFailure.delete(key);
       return;
@@ -340,6 +373,10 @@ export class ServiceController {
         this.#inFlight.delete(key);
         if (this.#again.delete(key)) this.#schedule();
         this.#pump();
+        if (this.#passWanted && this.#queue.size === 0) {
+          this.#passWanted = false;
+          this.#schedule();
+        }
         this.#notifyIdle();
       });
     }
@@ -451,10 +488,26 @@ export class ServiceController {
     this.#written.set(key, svc);
   }
 
-  #forgetWrittenIfCaughtUp(svc: V1Service): void {
+  /** True when `svc` is exactly what our last write returned; forgets the overlay once caught up. */
+  #isEchoOfOurWrite(svc: V1Service): boolean {
     const key = keyOf(svc);
     const mine = this.#written.get(key);
-    if (mine && !newerThan(mine, svc)) this.#written.delete(key);
+    if (!mine || newerThan(mine, svc)) return false;
+    this.#written.delete(key);
+    return mine.metadata?.resourceVersion === svc.metadata?.resourceVersion;
+  }
+
+  /** Did the decision-relevant part of an object change since we last saw it? */
+  #changedSince(
+    seen: Map<string, string>,
+    obj: { metadata?: { uid?: string } },
+    relevant: () => unknown,
+  ): boolean {
+    const uid = obj.metadata?.uid ?? '';
+    const digest = JSON.stringify(relevant());
+    if (seen.get(uid) === digest) return false;
+    seen.set(uid, digest);
+    return true;
   }
 
   // ---- pool status ----

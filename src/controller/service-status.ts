@@ -83,3 +83,44 @@ export function desiredServiceState(
     matches: !ingressChanged && !annotationsChanged,
   };
 }
+
+/**
+ * Same answer as `desiredServiceState(svc, outcome).matches`, without building the desired state:
+ * the controller asks this of every Service on every pass, so it allocates nothing.
+ */
+export function serviceMatches(svc: V1Service, outcome: ServiceOutcome | undefined): boolean {
+  if (outcome === undefined || outcome.kind === 'ignore') return true;
+  const current = svc.status?.loadBalancer?.ingress ?? [];
+  const annotation = svc.metadata?.annotations?.[ANNOTATIONS.ipAllocatedFromPool];
+  switch (outcome.kind) {
+    case 'failed':
+      return current.length === 0 && annotation === undefined;
+    case 'release':
+      return (
+        annotation === undefined && !current.some((i) => i.ip !== undefined && outcome.ips.includes(i.ip))
+      );
+    case 'assigned': {
+      const ips = outcome.ips;
+      if (current.length !== ips.length) return false;
+      for (let i = 0; i < ips.length; i++) {
+        const c = current[i];
+        if (
+          c === undefined ||
+          c.ip !== ips[i]?.ip ||
+          (c.ipMode ?? INGRESS_IP_MODE_VIP) !== INGRESS_IP_MODE_VIP ||
+          c.hostname !== undefined ||
+          (c.ports?.length ?? 0) > 0
+        ) {
+          return false;
+        }
+      }
+      return ips.length === 0 ? annotation === undefined : annotation === joinedPools(ips);
+    }
+  }
+}
+
+/** poolAnnotationValue() for the common one-pool case without building a Set. */
+function joinedPools(ips: readonly { readonly pool: string }[]): string {
+  const first = ips[0]?.pool ?? '';
+  return ips.every((i) => i.pool === first) ? first : poolAnnotationValue(ips);
+}

@@ -4,7 +4,6 @@
 // cannot flood the API server. Events are best effort: a failed write is logged, never retried
 // forever, and never blocks the caller.
 import type { CoreV1Event, KubernetesObject, V1ObjectReference } from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -40,6 +39,7 @@ export class EventRecorder {
   readonly #opts: Required<Omit<EventRecorderOptions, 'now'>> & { now: () => Date };
   readonly #folded = new Map<string, Folded>();
   #inFlight = 0;
+  #sequence = 0;
   #dropped = 0;
 
   constructor(opts: EventRecorderOptions) {
@@ -76,7 +76,9 @@ export class EventRecorder {
       );
       return;
     }
-    const name = `${ref.name ?? 'unknown'}.${now.getTime().toString(16)}${randomBytes(2).toString('hex')}`;
+    // Like client-go: the object's name and a nanosecond timestamp in hex (kept unique per process).
+    const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(this.#sequence++ % 1_000_000);
+    const name = `${ref.name ?? 'unknown'}.${nanos.toString(16)}`;
     const ts = now;
     const event: CoreV1Event = {
       metadata: { name, namespace },

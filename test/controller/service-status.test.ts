@@ -1,7 +1,11 @@
 import type { V1LoadBalancerIngress, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { ServiceOutcome } from '../../src/controller/allocator.js';
-import { desiredServiceState, poolAnnotationValue } from '../../src/controller/service-status.js';
+import {
+  desiredServiceState,
+  poolAnnotationValue,
+  serviceMatches,
+} from '../../src/controller/service-status.js';
 import { ANNOTATIONS } from '../../src/k8s/names.js';
 import { deepFreeze, svc } from './fixtures.js';
 
@@ -126,5 +130,61 @@ describe('desiredServiceState', () => {
   it('poolAnnotationValue lists each pool once', () => {
     expect(poolAnnotationValue([{ pool: 'a' }, { pool: 'a' }])).toBe('a');
     expect(poolAnnotationValue([{ pool: 'b' }, { pool: 'a' }])).toBe('b,a');
+  });
+});
+
+describe('serviceMatches (the allocation-free check the controller runs every pass)', () => {
+  it.each(rows)('agrees with desiredServiceState: %s', (_rule, service, outcome) => {
+    expect(serviceMatches(service, outcome)).toBe(desiredServiceState(service, outcome).matches);
+  });
+
+  it('agrees with desiredServiceState over a grid of statuses, annotations and outcomes', () => {
+    const ingresses: V1LoadBalancerIngress[][] = [
+      [],
+      [{ ip: '192.0.2.1' }],
+      [{ ip: '192.0.2.1', ipMode: 'VIP' }],
+      [{ ip: '192.0.2.1', ipMode: 'Proxy' }],
+      [
+        { ip: '192.0.2.1', ipMode: 'VIP' },
+        { ip: '2001:db8::1', ipMode: 'VIP' },
+      ],
+      [{ hostname: 'lb.example' }],
+      [{ ip: '192.0.2.2', ports: [{ port: 80, protocol: 'TCP' }] }],
+    ];
+    const annotations = [undefined, 'a', 'a,b', 'b'];
+    const outcomes: (ServiceOutcome | undefined)[] = [
+      undefined,
+      { kind: 'ignore' },
+      assigned([['192.0.2.1', 'a']]),
+      assigned([
+        ['192.0.2.1', 'a'],
+        ['2001:db8::1', 'b'],
+      ]),
+      assigned([
+        ['192.0.2.1', 'a'],
+        ['2001:db8::1', 'a'],
+      ]),
+      assigned([]),
+      { kind: 'failed', code: 'PoolExhausted', reason: 'full' },
+      { kind: 'release', reason: 'gone', ips: ['192.0.2.1'] },
+      { kind: 'release', reason: 'gone', ips: [] },
+    ];
+    let checked = 0;
+    for (const ingress of ingresses) {
+      for (const a of annotations) {
+        const base = svc('s');
+        const s0 = withIngress(
+          { ...base, metadata: { ...base.metadata, annotations: a === undefined ? {} : { [POOL]: a } } },
+          ingress,
+        );
+        for (const o of outcomes) {
+          expect(serviceMatches(s0, o), JSON.stringify({ ingress, a, o })).toBe(
+            desiredServiceState(s0, o).matches,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(ingresses.length * annotations.length * outcomes.length);
   });
 });
