@@ -270,7 +270,7 @@ export class ServiceController {
     const out: V1Service[] = [];
     for (const svc of this.#o.services.list()) {
       const mine = this.#written.get(keyOf(svc));
-      out.push(mine && newerThan(mine, svc) ? mine : svc);
+      out.push(mine && supersedes(mine, svc) ? mine : svc);
     }
     return out;
   }
@@ -556,7 +556,7 @@ export class ServiceController {
     const cached = this.#cachedFast(key);
     const mine = this.#written.get(key);
     if (!cached) return undefined;
-    return mine && newerThan(mine, cached) ? mine : cached;
+    return mine && supersedes(mine, cached) ? mine : cached;
   }
 }
 
@@ -567,6 +567,14 @@ export function keyOf(svc: { metadata?: { namespace?: string; name?: string } })
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/**
+ * Should our written copy stand in for the cached one? Only for the same object (a Service deleted
+ * and created again, or an API server that lost its state, has a new uid) and a newer version.
+ */
+function supersedes(mine: V1Service, cached: V1Service): boolean {
+  return mine.metadata?.uid === cached.metadata?.uid && newerThan(mine, cached);
 }
 
 /**
