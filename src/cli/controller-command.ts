@@ -10,7 +10,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ServiceController } from '../controller/controller.js';
-import { KubernetesPoolStatusWriter, KubernetesServiceWriter } from '../controller/writers.js';
+import { AdvertisementStatusLoop } from '../controller/advertisements.js';
+import { KubernetesServiceWriter, KubernetesStatusWriter } from '../controller/writers.js';
 import { startHealthServer } from '../http/health-server.js';
 import { loadKubeConfig } from '../k8s/client.js';
 import { EventRecorder } from '../k8s/events.js';
@@ -21,10 +22,21 @@ import {
   servicesSource,
   SupervisedInformer,
 } from '../k8s/informer.js';
-import type { IPAddressPool } from '../k8s/ironlb-types.js';
+import type {
+  IPAddressPool,
+  IPAddressPoolStatus,
+  L2Advertisement,
+  L2AdvertisementStatus,
+} from '../k8s/ironlb-types.js';
 import { LeaderElector } from '../k8s/leader-election.js';
 import { CoordinationLeaseStore } from '../k8s/lease-store.js';
-import { DEFAULT_NAMESPACE, IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
+import {
+  DEFAULT_NAMESPACE,
+  IP_ADDRESS_POOL_PLURAL,
+  IRONLB_GROUP,
+  IRONLB_VERSION,
+  L2_ADVERTISEMENT_PLURAL,
+} from '../k8s/names.js';
 import { createLogger, isLogLevel, type Logger } from '../log/logger.js';
 import { createControllerMetrics } from '../metrics/registry.js';
 import { parseDuration } from './duration.js';
@@ -188,7 +200,18 @@ async function startController(
     log,
     name: 'ipaddresspools',
   });
-  const informers = [services, namespaces, pools];
+  const advertisements = new SupervisedInformer<L2Advertisement>({
+    kc,
+    source: customResourceSource<L2Advertisement>(kc, {
+      group: IRONLB_GROUP,
+      version: IRONLB_VERSION,
+      plural: L2_ADVERTISEMENT_PLURAL,
+      namespace: flags.namespace,
+    }),
+    log,
+    name: 'l2advertisements',
+  });
+  const informers = [services, namespaces, pools, advertisements];
   const metrics = createControllerMetrics({
     informerRestarts: () => Object.fromEntries(informers.map((i) => [i.name, i.restarts])),
   });
@@ -204,7 +227,7 @@ async function startController(
     pools,
     namespaces,
     serviceWriter: new KubernetesServiceWriter(kc),
-    poolWriter: new KubernetesPoolStatusWriter(kc),
+    poolWriter: new KubernetesStatusWriter<IPAddressPoolStatus>(kc, IP_ADDRESS_POOL_PLURAL),
     freshServices: async () => (await core.listServiceForAllNamespaces()).items,
     events,
     metrics,
@@ -212,6 +235,17 @@ async function startController(
     lbClass: flags.lbClass,
     namespace: flags.namespace,
   });
+
+  const advertisementStatus = new AdvertisementStatusLoop({
+    advertisements,
+    pools,
+    writer: new KubernetesStatusWriter<L2AdvertisementStatus>(kc, L2_ADVERTISEMENT_PLURAL),
+    events,
+    metrics,
+    log,
+    namespace: flags.namespace,
+  });
+  advertisementStatus.start();
 
   const health = await startHealthServer({
     address: flags.metricsAddr,
@@ -237,6 +271,7 @@ async function startController(
       'controller stopping',
     );
     controller.stop();
+    advertisementStatus.stop();
     await Promise.all(informers.map((i) => i.stop()));
     await health.close();
   };
@@ -245,7 +280,9 @@ async function startController(
     // Activate once synced, unless asked to stop first.
     void Promise.race([started, stopRequested]).then(
       async () => {
-        if (controller.ready) await controller.activate();
+        if (!controller.ready) return;
+        await controller.activate();
+        advertisementStatus.setActive(true);
       },
       () => undefined,
     );
@@ -267,11 +304,13 @@ async function startController(
       await started; // allocate nothing before every cache holds the full picture
       if (signal.aborted) return;
       await controller.activate();
+      advertisementStatus.setActive(true);
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     },
     onStoppedLeading: () => {
       log.warn('lost leadership');
       controller.deactivate();
+      advertisementStatus.setActive(false);
     },
     onNewLeader: (id) => log.info({ leader: id }, 'leader observed'),
   });

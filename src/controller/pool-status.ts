@@ -2,7 +2,7 @@
 // condition. Pure; the loop writes it only when it differs from what the object already shows.
 import type { V1Condition } from '@kubernetes/client-node';
 import type { IPAddressPool, IPAddressPoolStatus } from '../k8s/ironlb-types.js';
-import { validityCondition, type PoolProblem } from './pools.js';
+import { validityCondition, type ConfigProblem, type PoolProblem } from './pools.js';
 
 export interface PoolUsage {
   readonly assignedIPv4: number;
@@ -18,15 +18,13 @@ export function poolStatusFor(
   nowMs: number,
 ): IPAddressPoolStatus {
   const generation = pool.metadata?.generation;
-  const next = validityCondition(problems, generation);
-  const prev = pool.status?.conditions?.find((c) => c.type === next.type);
-  // lastTransitionTime moves only when the condition's status flips (Kubernetes API conventions).
-  // RFC 3339 with seconds precision: what metav1.Time serialises to.
-  const transition =
-    prev && prev.status === next.status && prev.lastTransitionTime
-      ? new Date(prev.lastTransitionTime)
-      : new Date(Math.floor(nowMs / 1000) * 1000);
-  const condition: V1Condition = { ...next, lastTransitionTime: transition };
+  const condition = validCondition(
+    problems,
+    generation,
+    pool.status?.conditions,
+    nowMs,
+    'the pool is in use',
+  );
   return {
     assignedIPv4: usage?.assignedIPv4 ?? 0,
     assignedIPv6: usage?.assignedIPv6 ?? 0,
@@ -35,6 +33,26 @@ export function poolStatusFor(
     conditions: [condition],
     ...(generation === undefined ? {} : { observedGeneration: generation }),
   };
+}
+
+/**
+ * The Valid condition for `problems`. lastTransitionTime moves only when the condition's status
+ * flips (Kubernetes API conventions); RFC 3339 with seconds precision, as metav1.Time serialises.
+ */
+export function validCondition(
+  problems: readonly ConfigProblem[],
+  generation: number | undefined,
+  previous: readonly V1Condition[] | undefined,
+  nowMs: number,
+  okMessage: string,
+): V1Condition {
+  const next = validityCondition(problems, generation, okMessage);
+  const prev = previous?.find((c) => c.type === next.type);
+  const transition =
+    prev && prev.status === next.status && prev.lastTransitionTime
+      ? new Date(prev.lastTransitionTime)
+      : new Date(Math.floor(nowMs / 1000) * 1000);
+  return { ...next, lastTransitionTime: transition };
 }
 
 /** Equal for writing purposes: counts, generation and condition content (times compared by value). */
@@ -49,8 +67,16 @@ export function samePoolStatus(a: IPAddressPoolStatus | undefined, b: IPAddressP
   ) {
     return false;
   }
-  const ca = a.conditions ?? [];
-  const cb = b.conditions ?? [];
+  return sameConditions(a.conditions, b.conditions);
+}
+
+/** Same conditions, in order, comparing times by value (the API returns strings, we build Dates). */
+export function sameConditions(
+  a: readonly V1Condition[] | undefined,
+  b: readonly V1Condition[] | undefined,
+): boolean {
+  const ca = a ?? [];
+  const cb = b ?? [];
   return (
     ca.length === cb.length &&
     ca.every((c, i) => {

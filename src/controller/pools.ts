@@ -321,15 +321,24 @@ export function parsePools(pools: readonly IPAddressPool[]): PoolsResult {
 
 const MAX_MESSAGE = 1024;
 
-function summarize(problems: readonly PoolProblem[]): string {
+function summarize(problems: readonly ConfigProblem[]): string {
   const text = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
-/** The `Valid` condition for a pool's problems, without lastTransitionTime (time is the caller's). */
+/** A configuration problem of any of our kinds (pools, advertisements). */
+export interface ConfigProblem {
+  readonly severity: 'error' | 'warning';
+  readonly reason: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The `Valid` condition for an object's problems, without lastTransitionTime (time is the caller's). */
 export function validityCondition(
-  problems: readonly PoolProblem[],
+  problems: readonly ConfigProblem[],
   observedGeneration?: number,
+  okMessage = 'the pool is in use',
 ): Omit<V1Condition, 'lastTransitionTime'> {
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');
@@ -352,5 +361,5 @@ export function validityCondition(
       message: summarize(warnings),
     };
   }
-  return { ...base, type: CONDITION_VALID, status: 'True', reason: 'Valid', message: 'the pool is in use' };
+  return { ...base, type: CONDITION_VALID, status: 'True', reason: 'Valid', message: okMessage };
 }

@@ -9,7 +9,7 @@ import {
 import { KubeRest, seg } from '../k8s/rest.js';
 import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import type { IPAddressPoolStatus } from '../k8s/ironlb-types.js';
-import { IP_ADDRESS_POOL_PLURAL, IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
+import { IRONLB_GROUP, IRONLB_VERSION } from '../k8s/names.js';
 
 export interface ServiceChange {
   /** Replaces status.loadBalancer.ingress (an empty list clears it); undefined leaves it. */
@@ -24,9 +24,12 @@ export interface ServiceWriter {
   get(namespace: string, name: string): Promise<V1Service | undefined>;
 }
 
-export interface PoolStatusWriter {
-  writeStatus(namespace: string, name: string, status: IPAddressPoolStatus): Promise<void>;
+/** Merges `status` into a custom resource's status subresource. */
+export interface StatusWriter<S> {
+  writeStatus(namespace: string, name: string, status: S): Promise<void>;
 }
+
+export type PoolStatusWriter = StatusWriter<IPAddressPoolStatus>;
 
 /** Maps client-node errors onto the controller's: 409 → ConflictError, 404 → NotFoundError. */
 export function translateApiError(err: unknown): unknown {
@@ -117,15 +120,18 @@ function annotationsApplied(svc: V1Service, wanted: Record<string, string | null
   return Object.entries(wanted).every(([k, v]) => (v === null ? !(k in have) : have[k] === v));
 }
 
-export class KubernetesPoolStatusWriter implements PoolStatusWriter {
+/** StatusWriter for one of our custom resources (ipaddresspools, l2advertisements). */
+export class KubernetesStatusWriter<S> implements StatusWriter<S> {
   readonly #rest: KubeRest;
+  readonly #plural: string;
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, plural: string) {
     this.#rest = new KubeRest(kc);
+    this.#plural = plural;
   }
 
-  async writeStatus(namespace: string, name: string, status: IPAddressPoolStatus): Promise<void> {
-    const path = `/apis/${IRONLB_GROUP}/${IRONLB_VERSION}/namespaces/${seg(namespace)}/${IP_ADDRESS_POOL_PLURAL}/${seg(name)}/status`;
+  async writeStatus(namespace: string, name: string, status: S): Promise<void> {
+    const path = `/apis/${IRONLB_GROUP}/${IRONLB_VERSION}/namespaces/${seg(namespace)}/${this.#plural}/${seg(name)}/status`;
     try {
       await this.#rest.request('PATCH', path, { status }, MERGE_PATCH_TYPE);
     } catch (err) {

@@ -2,6 +2,7 @@
 // real @kubernetes/client-node code: allocation, restarts, leader election, API faults.
 import type { CoreV1Event, V1Lease } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { L2Advertisement } from '../../src/k8s/ironlb-types.js';
 import { ANNOTATIONS, DEFAULT_NAMESPACE } from '../../src/k8s/names.js';
 import { startControllerProcess, type ControllerProcess } from '../support/controller-process.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
@@ -150,6 +151,34 @@ describe('controller against the API server', () => {
       'InvalidConfiguration event',
       async () => (await events(DEFAULT_NAMESPACE, 'InvalidConfiguration')).length > 0,
     );
+
+    // L2Advertisements are validated too: a missing pool is a warning, a bad interface an error.
+    const adv = (name: string, spec: Record<string, unknown>) =>
+      cluster.custom.createNamespacedCustomObject({
+        group: 'ironlb.io',
+        version: 'v1',
+        namespace: DEFAULT_NAMESPACE,
+        plural: 'l2advertisements',
+        body: { apiVersion: 'ironlb.io/v1', kind: 'L2Advertisement', metadata: { name }, spec },
+      });
+    const advValid = (name: string) =>
+      waitFor(`Valid condition on L2Advertisement ${name}`, async () => {
+        const obj = (await cluster.custom.getNamespacedCustomObject({
+          group: 'ironlb.io',
+          version: 'v1',
+          namespace: DEFAULT_NAMESPACE,
+          plural: 'l2advertisements',
+          name,
+        })) as L2Advertisement;
+        return obj.status?.conditions?.find((c) => c.type === 'Valid');
+      });
+    await adv('typo', { ipAddressPools: ['good', 'nonexistent'] });
+    await adv('broken', { interfaces: ['..'] });
+    const typo = await advValid('typo');
+    expect([typo.status, typo.reason]).toEqual(['True', 'ValidWithWarnings']);
+    expect(typo.message).toMatch(/nonexistent/);
+    const broken = await advValid('broken');
+    expect([broken.status, broken.reason]).toEqual(['False', 'InvalidInterface']);
   });
 
   it('reports AllocationFailed when a pool is exhausted and allocates once space frees up', async () => {
