@@ -317,3 +317,13 @@ describe('routing', () => {
     expect((await call(url, 'GET', '/version')).body.major).toBe('1');
   });
 });
+
+describe('malformed requests', () => {
+  it('answers a path with a malformed percent escape with the 404 page, not a 500', async () => {
+    for (const path of ['/%ff%fe', '/api/v1/namespaces/%ff/services', '/apis/%E0%A4%A/v1']) {
+      const r = await call(url, 'GET', path);
+      expect(r.status, path).toBe(404);
+    }
+    expect((await call(url, 'GET', '/healthz')).status).toBe(200);
+  });
+});

@@ -78,11 +78,23 @@ function resolveResource(catalog: Catalog, group: string, version: string, segs:
   return { kind: 'target', t: { res, namespace: ns, name, subresource: sub as Subresource, legacyWatch } };
 }
 
+/** decodeURIComponent that answers undefined for malformed escapes (%ff alone is not UTF-8). */
+function decodeSegment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 export function route(catalog: Catalog, path: string, serverAddress: () => string): Route {
-  const segs = path
+  const decoded = path
     .split('/')
     .filter((s) => s !== '')
-    .map((s) => decodeURIComponent(s));
+    .map(decodeSegment);
+  // No resource has such a name: a 404 page, as kube-apiserver's router answers.
+  if (decoded.some((s) => s === undefined)) return { kind: 'notfound' };
+  const segs = decoded as string[];
   if (segs[0] === 'api') {
     if (segs.length === 1) return { kind: 'doc', body: () => apiVersions(serverAddress()) };
     if (segs[1] !== 'v1') return { kind: 'notfound' };
