@@ -2,7 +2,7 @@
 // what Go's JSON decoder rejects before any validation runs, so they are collected as decode errors
 // (the real server answers those with 400 BadRequest, not 422).
 import { getOwn, isObject, sortedKeys, type JsonObject } from './json.js';
-import type { CompiledRule } from './cel/compile.js';
+import type { Expr } from './cel/ast.js';
 
 /** Schema nesting accepted by compileSchema; deeper schemas are refused as undecodable. */
 export const MAX_SCHEMA_DEPTH = 256;
@@ -363,4 +363,17 @@ export function decodeSchema(raw: unknown): { node: SchemaNode; errors: string[]
   const d = new Decoder();
   const node = d.schema(raw, '', 0);
   return { node, errors: d.errors };
+}
+
+/** One x-kubernetes-validations rule as compiled for its schema node (see cel/compile.ts). */
+export interface CompiledRule {
+  spec: ValidationRuleSpec;
+  /** Undefined for an empty rule (skipped, as Kubernetes does) or one that failed to compile. */
+  expr: Expr | undefined;
+  messageExpr: Expr | undefined;
+  usesOldSelf: boolean;
+  /** fieldPath resolved against the schema, rendered as a field path suffix. */
+  fieldPath: string | undefined;
+  ruleError: string | undefined;
+  messageExpressionError: string | undefined;
 }

@@ -2,18 +2,10 @@
 // write stamps a new revision into metadata.resourceVersion, and a change log per resource lets
 // lists be read as of an older revision until it is compacted (like etcd's MVCC history).
 import { WatchCache } from './watchcache.js';
-import type { JsonObject } from '../types/model.js';
+import type { StoredObject } from './stored-object.js';
 
-export interface StoredObject {
-  readonly key: string;
-  readonly namespace: string;
-  readonly name: string;
-  /** the object as stored; shared, never mutated */
-  readonly obj: JsonObject;
-  /** `obj` serialised once */
-  readonly json: string;
-  readonly rv: number;
-}
+export type { StoredObject };
+import type { JsonObject } from '../types/model.js';
 
 interface Change {
   rv: number;

@@ -1,7 +1,7 @@
 // The watch cache of one resource: a bounded window of recent events and the open watchers.
 // Like kube-apiserver's cacher it starts at the revision it was created at, so watches from
 // older revisions are "too old", and it forgets its oldest events once the window is full.
-import type { StoredObject } from './store.js';
+import type { StoredObject } from './stored-object.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

@@ -3,22 +3,12 @@
 // messageExpression, and normalise fieldPath. Failures become the detail strings the real server puts
 // in its 422 causes.
 import { Path } from '../field.js';
-import type { SchemaNode, ValidationRuleSpec } from '../node.js';
+import type { CompiledRule, SchemaNode, ValidationRuleSpec } from '../node.js';
+
+export type { CompiledRule };
 import { formatIssue, parseExpression, type Expr } from './ast.js';
 import { Checker } from './checker.js';
 import { schemaType, T, type CelType } from './types.js';
-
-export interface CompiledRule {
-  spec: ValidationRuleSpec;
-  /** Undefined for an empty rule (skipped, as Kubernetes does) or one that failed to compile. */
-  expr: Expr | undefined;
-  messageExpr: Expr | undefined;
-  usesOldSelf: boolean;
-  /** fieldPath resolved against the schema, rendered as a field path suffix. */
-  fieldPath: string | undefined;
-  ruleError: string | undefined;
-  messageExpressionError: string | undefined;
-}
 
 function compileExpr(
   src: string,
