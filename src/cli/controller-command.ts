@@ -66,6 +66,8 @@ Flags:
   -h, --help                show this help
 `;
 
+const CRD_HINT = 'are the ironlb CRDs installed? kubectl apply -f daemonset/crds/';
+
 interface ControllerFlags {
   kubeconfig?: string;
   inCluster: boolean;
@@ -199,6 +201,7 @@ async function startController(
     }),
     log,
     name: 'ipaddresspools',
+    notFoundHint: CRD_HINT,
   });
   const advertisements = new SupervisedInformer<L2Advertisement>({
     kc,
@@ -210,6 +213,7 @@ async function startController(
     }),
     log,
     name: 'l2advertisements',
+    notFoundHint: CRD_HINT,
   });
   const informers = [services, namespaces, pools, advertisements];
   const metrics = createControllerMetrics({

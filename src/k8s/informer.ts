@@ -41,7 +41,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
-import { describeApiError } from './client.js';
+import { apiStatusCode, describeApiError } from './client.js';
 import { realClock, type Clock, type Timer } from './clock.js';
 
 /** Where to list and watch one kind of object. */
@@ -72,6 +72,8 @@ export interface SupervisedInformerOptions<T extends KubernetesObject> {
    * the larger part of an object.
    */
   transform?: ((obj: T) => void) | null;
+  /** Added to the log line when a list answers 404 (e.g. "install the CRDs"): the usual cause. */
+  notFoundHint?: string;
   /** For logs and metrics. Default: the source path. */
   name?: string;
   log: Logger;
@@ -108,6 +110,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
   readonly #lw: ListWatch<T>;
   readonly #watch: GuardedWatch;
   readonly #log: Logger;
+  readonly #notFoundHint: string | undefined;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #backoff: BackoffOptions;
@@ -126,6 +129,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
 
   constructor(opts: SupervisedInformerOptions<T>) {
     this.name = opts.name ?? opts.source.path;
+    this.#notFoundHint = opts.notFoundHint;
     this.#log = opts.log.child({ informer: this.name });
     this.#clock = opts.clock ?? realClock;
     this.#random = opts.random ?? Math.random;
@@ -250,8 +254,14 @@ export class SupervisedInformer<T extends KubernetesObject> {
     const delayMs = this.#nextDelay();
     this.#failures++;
     this.#restarts++;
+    const hint = apiStatusCode(err) === 404 ? this.#notFoundHint : undefined;
     this.#log.warn(
-      { err: describeApiError(err), restarts: this.#restarts, delayMs: Math.round(delayMs) },
+      {
+        err: describeApiError(err),
+        restarts: this.#restarts,
+        delayMs: Math.round(delayMs),
+        ...(hint ? { hint } : {}),
+      },
       'informer: list/watch failed; restarting after backoff',
     );
     this.#timer = this.#clock.setTimeout(() => {
