@@ -34,10 +34,13 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '300' },
     // extra flags for the controller's node process, e.g. --node-args=--cpu-prof
     'node-args': { type: 'string', default: '' },
+    // creates per second (0 = as fast as the API server accepts them)
+    rate: { type: 'string', default: '0' },
   },
 });
 const N = Number(values.services);
 const CONCURRENCY = Number(values.concurrency);
+const RATE = Number(values.rate);
 const TIMEOUT_MS = Number(values['timeout-s']) * 1000;
 
 interface Requester {
@@ -224,7 +227,14 @@ async function controllerRun(server: ApiServer, kubeconfigFile: string): Promise
   const created = new Map<string, number>();
   const names = Array.from({ length: N }, (_, i) => `svc-${i}`);
   const t0 = performance.now();
+  let issued = 0;
   await pool(names, CONCURRENCY, async (name) => {
+    if (RATE > 0) {
+      // Paced: the i-th create starts no earlier than t0 + i / rate.
+      const due = t0 + (issued++ * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const res = await api.request('POST', `/api/v1/namespaces/${ns}/services`, serviceBody(name));
     if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${res.body.slice(0, 200)}`);
     created.set(name, performance.now());
@@ -351,6 +361,7 @@ async function main(): Promise<void> {
       },
       services: N,
       concurrency: CONCURRENCY,
+      ratePerSecond: RATE || null,
       controller: ctrl,
       floor,
       ratioControllerToFloor: Number(
@@ -394,7 +405,10 @@ async function main(): Promise<void> {
       ['ratio controller / floor', `${result.ratioControllerToFloor}×`, ''],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
-    console.log(`allocation bench, ${N} Services, ${CONCURRENCY} concurrent creates`);
+    console.log(
+      `allocation bench, ${N} Services, ${CONCURRENCY} concurrent creates` +
+        (RATE > 0 ? `, paced at ${RATE}/s` : ', as fast as accepted'),
+    );
     for (const [k, v, t] of rows) console.log(`  ${k.padEnd(w)}  ${v.padStart(16)}  ${t}`);
     const out =
       values.out ?? join(ROOT, 'bench', 'out', `allocation-${result.date.replace(/[:.]/g, '-')}.json`);
