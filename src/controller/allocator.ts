@@ -182,6 +182,10 @@ class Round {
     this.#generalPools = input.pools.filter((p) => p.autoAssign && !p.allocation).sort(byName);
   }
 
+  get pools(): readonly ParsedPool[] {
+    return this.#input.pools;
+  }
+
   #namespaceLabels(ns: string): Labels {
     let labels = this.#nsLabels.get(ns);
     if (!labels) {
@@ -448,47 +452,109 @@ function complete(round: Round, claim: Claim): ServiceOutcome {
 }
 
 export function allocate(input: AllocationInput): AllocationPlan {
-  const round = new Round(input);
-  const { book } = round;
-  const seen = new Set<string>();
-  const others: [string, ServiceOutcome][] = [];
-  const claims: Claim[] = [];
-  const later: Reservation[] = [];
-  const lbClass = input.lbClass || undefined;
+  return new AllocationSession(input).plan;
+}
 
-  for (const svc of input.services) {
-    if (seen.has(svc.key)) throw new InvariantError(`Service ${svc.key} appears twice in the snapshot`);
-    seen.add(svc.key);
-    const why = notOursBecause(svc, lbClass);
-    if (why === undefined) {
-      claims.push({ svc, held: {}, notes: undefined });
-    } else if (svc.markedOurs) {
-      for (const s of svc.status)
-        if (s.addr) later.push({ addr: s.addr, by: svc.key, why: `${svc.key} is being released` });
-      others.push([svc.key, { kind: 'release', reason: why, ips: svc.status.map((s) => s.text) }]);
-    } else {
-      if (svc.isLoadBalancer) {
-        const owner = svc.lbClass === undefined ? 'without a loadBalancerClass' : `of class "${svc.lbClass}"`;
-        for (const s of svc.status) {
-          if (s.addr && book.locate(s.addr))
-            later.push({ addr: s.addr, by: svc.key, why: `${svc.key} (${owner}) shows it` });
+/**
+ * A full allocation round that can then take more Services without recomputing everything.
+ *
+ * `extend(views)` gives IPs to Services created since the round, as a full allocate() over the
+ * old snapshot plus them would (they are the newest, pending, so they are decided last), in time
+ * proportional to the new Services instead of all of them. It declines (returns undefined) when
+ * that equivalence does not hold: the round released or reserved addresses (a later full round
+ * would see them freed), or a new Service shows IPs, carries our annotation or is already known.
+ * Still pure: no I/O, no clock; the session is the round's in-memory state.
+ */
+export class AllocationSession {
+  readonly #round: Round;
+  readonly #lbClass: string | undefined;
+  readonly #extendable: boolean;
+  readonly #known = new Set<string>();
+  #plan: AllocationPlan;
+
+  constructor(input: AllocationInput) {
+    const round = new Round(input);
+    this.#round = round;
+    const { book } = round;
+    const seen = this.#known;
+    const others: [string, ServiceOutcome][] = [];
+    const claims: Claim[] = [];
+    const later: Reservation[] = [];
+    const lbClass = (this.#lbClass = input.lbClass || undefined);
+
+    for (const svc of input.services) {
+      if (seen.has(svc.key)) throw new InvariantError(`Service ${svc.key} appears twice in the snapshot`);
+      seen.add(svc.key);
+      const why = notOursBecause(svc, lbClass);
+      if (why === undefined) {
+        claims.push({ svc, held: {}, notes: undefined });
+      } else if (svc.markedOurs) {
+        for (const s of svc.status)
+          if (s.addr) later.push({ addr: s.addr, by: svc.key, why: `${svc.key} is being released` });
+        others.push([svc.key, { kind: 'release', reason: why, ips: svc.status.map((s) => s.text) }]);
+      } else {
+        if (svc.isLoadBalancer) {
+          const owner =
+            svc.lbClass === undefined ? 'without a loadBalancerClass' : `of class "${svc.lbClass}"`;
+          for (const s of svc.status) {
+            if (s.addr && book.locate(s.addr))
+              later.push({ addr: s.addr, by: svc.key, why: `${svc.key} (${owner}) shows it` });
+          }
         }
+        others.push([svc.key, IGNORE]);
       }
-      others.push([svc.key, IGNORE]);
     }
+    claims.sort((a, b) => compareAged(a.svc, b.svc));
+
+    for (const claim of claims) if (claim.svc.status.length > 0) keepStatusIPs(round, claim, later);
+    // Reserved only now, so that a kept IP always wins over a stale copy of it elsewhere.
+    for (const r of later) book.reserve(r.addr, r.by, r.why);
+    const services = new Map<string, ServiceOutcome>();
+    let failed = false;
+    for (const claim of claims) {
+      const outcome = complete(round, claim);
+      if (outcome.kind === 'failed' && claim.svc.status.length > 0) failed = true;
+      services.set(claim.svc.key, outcome);
+    }
+    others.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, outcome] of others) services.set(key, outcome);
+    // A Service that lost its IPs this round freed them only from the next round on.
+    this.#extendable = later.length === 0 && round.conflicts.length === 0 && !failed;
+    this.#plan = { services, pools: poolStats(input.pools, book), conflicts: round.conflicts };
   }
-  claims.sort((a, b) => compareAged(a.svc, b.svc));
 
-  for (const claim of claims) if (claim.svc.status.length > 0) keepStatusIPs(round, claim, later);
-  // Reserved only now, so that a kept IP always wins over a stale copy of it elsewhere.
-  for (const r of later) book.reserve(r.addr, r.by, r.why);
-  const services = new Map<string, ServiceOutcome>();
-  for (const claim of claims) services.set(claim.svc.key, complete(round, claim));
-  others.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [key, outcome] of others) services.set(key, outcome);
+  get plan(): AllocationPlan {
+    return this.#plan;
+  }
 
+  /** The plan with `views` (Services created since) decided too, or undefined (run allocate()). */
+  extend(views: readonly ServiceView[]): AllocationPlan | undefined {
+    if (!this.#extendable) return undefined;
+    const fresh = [...views].sort(compareAged);
+    for (const svc of fresh) {
+      if (this.#known.has(svc.key) || svc.status.length > 0 || svc.markedOurs) return undefined;
+    }
+    const services = new Map(this.#plan.services);
+    for (const svc of fresh) {
+      this.#known.add(svc.key);
+      const outcome =
+        notOursBecause(svc, this.#lbClass) === undefined
+          ? complete(this.#round, { svc, held: {}, notes: undefined })
+          : IGNORE;
+      services.set(svc.key, outcome);
+    }
+    this.#plan = {
+      services,
+      pools: poolStats(this.#round.pools, this.#round.book),
+      conflicts: this.#plan.conflicts,
+    };
+    return this.#plan;
+  }
+}
+
+function poolStats(pools: readonly ParsedPool[], book: AddressBook): PoolStats[] {
   const counts = book.countInUse();
-  const pools = [...input.pools].sort(byName).map((p): PoolStats => {
+  return [...pools].sort(byName).map((p): PoolStats => {
     const c = counts.get(p.name) ?? { IPv4: 0, IPv6: 0 };
     return {
       pool: p.name,
@@ -500,5 +566,4 @@ export function allocate(input: AllocationInput): AllocationPlan {
       totalIPv6: capCount(p.capacity.IPv6),
     };
   });
-  return { services, pools, conflicts: round.conflicts };
 }

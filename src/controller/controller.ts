@@ -15,7 +15,7 @@ import type { Labels } from '../k8s/label-selector.js';
 import { IP_ADDRESS_POOL_KIND, IRONLB_API_VERSION } from '../k8s/names.js';
 import type { Logger } from '../log/logger.js';
 import type { ControllerMetrics } from '../metrics/registry.js';
-import { allocate, type AllocationPlan, type ServiceOutcome } from './allocator.js';
+import { AllocationSession, type AllocationPlan, type ServiceOutcome } from './allocator.js';
 import { parsePools, validityCondition, type PoolsResult } from './pools.js';
 import { desiredServiceState, serviceMatches, type DesiredServiceState } from './service-status.js';
 import { ServiceViewCache } from './service-view.js';
@@ -78,6 +78,12 @@ export class ServiceController {
   readonly #poolSeen = new Map<string, string>();
   readonly #namespaceSeen = new Map<string, string>();
   #plan: AllocationPlan | undefined;
+  /** The last full round, which new Services can extend until something else changes. */
+  #session: AllocationSession | undefined;
+  #fullNeeded = true;
+  /** Services added since the last round. */
+  readonly #added = new Set<string>();
+  #allocated = 0;
   #pools: { key: string; result: PoolsResult } | undefined;
   #active = false;
   #synced = false;
@@ -102,7 +108,11 @@ export class ServiceController {
     // Only changes that can alter a decision start a pass: the echo of our own status write,
     // a pool's status update or a namespace's annotation change cannot.
     this.#unsubscribe.push(
-      this.#o.services.on('add', kick),
+      this.#o.services.on('add', (svc) => {
+        // A new Service alone can be decided on top of the last round (AllocationSession.extend).
+        this.#added.add(keyOf(svc));
+        this.#schedule(false);
+      }),
       this.#o.services.on('delete', (svc) => {
         const key = keyOf(svc);
         this.#written.delete(key);
@@ -194,7 +204,9 @@ export class ServiceController {
     for (const w of this.#idleWaiters.splice(0)) w();
   }
 
-  #schedule(): void {
+  /** `full`: the change may affect any decision, so the next pass recomputes every one. */
+  #schedule(full = true): void {
+    if (full) this.#fullNeeded = true;
     if (this.#stopped || this.#scheduled || !this.#synced) return;
     if (this.#queue.size > 0) {
       // Writes from the last plan are still waiting: a new pass would cost O(Services) and add
@@ -220,35 +232,9 @@ export class ServiceController {
     this.#passRunning = true;
     const started = performance.now();
     try {
-      const services = this.#snapshotServices();
-      const pools = this.#parsedPools();
-      const namespaceLabels = new Map<string, Labels>();
-      for (const ns of this.#o.namespaces.list()) {
-        if (ns.metadata?.name) namespaceLabels.set(ns.metadata.name, ns.metadata.labels ?? {});
-      }
-      const views = services.map((s) => this.#views.view(s));
-      this.#views.sweep();
-      const plan = allocate({
-        pools: pools.valid,
-        invalidPools: pools.invalid,
-        namespaceLabels,
-        lbClass: this.#o.lbClass,
-        services: views,
-      });
-      this.#plan = plan;
-      let allocated = 0;
-      for (let i = 0; i < services.length; i++) {
-        const svc = services[i] as V1Service;
-        const key = (views[i] as { key: string }).key;
-        const outcome = plan.services.get(key);
-        if (outcome?.kind === 'assigned') allocated++;
-        if (outcome?.kind === 'failed' || this.#reportedFailure.has(key))
-          this.#reportFailure(key, svc, outcome);
-        if (!serviceMatches(svc, outcome)) this.#enqueue(key);
-      }
-      this.#o.metrics.servicesAllocated.set(allocated);
-      this.#publishPoolMetrics(plan);
-      this.#schedulePoolStatus();
+      const extended =
+        !this.#fullNeeded && this.#session !== undefined && this.#extendWithAdded(this.#session);
+      if (!extended) this.#fullPass();
     } catch (err) {
       // An InvariantError or a bug: log loudly, keep serving, try again later.
       this.#o.log.error({ err }, 'allocation pass failed');
@@ -263,6 +249,76 @@ export class ServiceController {
     }
     this.#pump();
     this.#notifyIdle();
+  }
+
+  /** Recomputes every decision from the whole snapshot (a new AllocationSession). */
+  #fullPass(): void {
+    const services = this.#snapshotServices();
+    const pools = this.#parsedPools();
+    const namespaceLabels = new Map<string, Labels>();
+    for (const ns of this.#o.namespaces.list()) {
+      if (ns.metadata?.name) namespaceLabels.set(ns.metadata.name, ns.metadata.labels ?? {});
+    }
+    const views = services.map((s) => this.#views.view(s));
+    this.#views.sweep();
+    this.#session = undefined;
+    const session = new AllocationSession({
+      pools: pools.valid,
+      invalidPools: pools.invalid,
+      namespaceLabels,
+      lbClass: this.#o.lbClass,
+      services: views,
+    });
+    this.#session = session;
+    this.#fullNeeded = false;
+    this.#added.clear();
+    const plan = session.plan;
+    this.#plan = plan;
+    let allocated = 0;
+    for (let i = 0; i < services.length; i++) {
+      const svc = services[i] as V1Service;
+      const key = (views[i] as { key: string }).key;
+      const outcome = plan.services.get(key);
+      if (outcome?.kind === 'assigned') allocated++;
+      this.#review(key, svc, outcome);
+    }
+    this.#allocated = allocated;
+    this.#o.metrics.servicesAllocated.set(allocated);
+    this.#publishPoolMetrics(plan);
+    this.#schedulePoolStatus();
+  }
+
+  /** Reports and queues what `outcome` asks of one Service. */
+  #review(key: string, svc: V1Service, outcome: ServiceOutcome | undefined): void {
+    if (outcome?.kind === 'failed' || this.#reportedFailure.has(key)) this.#reportFailure(key, svc, outcome);
+    if (!serviceMatches(svc, outcome)) this.#enqueue(key);
+  }
+
+  /**
+   * Only Services were added since the last round: decide just those on top of it. False when
+   * the session declines (the caller then runs a full round).
+   */
+  #extendWithAdded(session: AllocationSession): boolean {
+    const added: V1Service[] = [];
+    for (const key of this.#added) {
+      const svc = this.#currentFast(key);
+      if (svc) added.push(svc);
+    }
+    if (added.length === 0) return false;
+    const plan = session.extend(added.map((s) => this.#views.view(s)));
+    if (!plan) return false;
+    this.#added.clear();
+    this.#plan = plan;
+    for (const svc of added) {
+      const key = keyOf(svc);
+      const outcome = plan.services.get(key);
+      if (outcome?.kind === 'assigned') this.#allocated++;
+      this.#review(key, svc, outcome);
+    }
+    this.#o.metrics.servicesAllocated.set(this.#allocated);
+    this.#publishPoolMetrics(plan);
+    this.#schedulePoolStatus();
+    return true;
   }
 
   /** Informer contents with our own newer writes laid over them. */
