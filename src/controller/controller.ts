@@ -18,7 +18,7 @@ import type { ControllerMetrics } from '../metrics/registry.js';
 import { AllocationSession, type AllocationPlan, type ServiceOutcome } from './allocator.js';
 import { parsePools, validityCondition, type PoolsResult } from './pools.js';
 import { desiredServiceState, serviceMatches, type DesiredServiceState } from './service-status.js';
-import { ServiceViewCache } from './service-view.js';
+import { sameDecisionInputs, serviceView, ServiceViewCache } from './service-view.js';
 import { ConflictError, NotFoundError } from '../k8s/errors.js';
 import { errorCode, type PoolStatusWriter, type ServiceWriter } from './writers.js';
 import { poolStatusFor, samePoolStatus } from './pool-status.js';
@@ -121,7 +121,7 @@ export class ServiceController {
         kick();
       }),
       this.#o.services.on('update', (svc) => {
-        if (!this.#isEchoOfOurWrite(svc)) kick();
+        if (!this.#isEchoOfOurWrite(svc) && !this.#changesNoDecision(svc)) kick();
       }),
       this.#o.pools.on('add', kick),
       this.#o.pools.on('delete', kick),
@@ -431,7 +431,7 @@ export class ServiceController {
         this.#pump();
         if (this.#passWanted && this.#queue.size === 0) {
           this.#passWanted = false;
-          this.#schedule();
+          this.#schedule(false); // the flags already say whether the pass must be full
         }
         this.#notifyIdle();
       });
@@ -551,6 +551,18 @@ export class ServiceController {
     if (!mine || newerThan(mine, svc)) return false;
     this.#written.delete(key);
     return mine.metadata?.resourceVersion === svc.metadata?.resourceVersion;
+  }
+
+  /**
+   * An update that leaves every allocation input as it was and shows the state the plan wants:
+   * our own write landing (also when the watch delivers it before the write's answer arrives).
+   */
+  #changesNoDecision(svc: V1Service): boolean {
+    const uid = svc.metadata?.uid;
+    const outcome = this.#plan?.services.get(keyOf(svc));
+    if (!uid || !outcome || !serviceMatches(svc, outcome)) return false;
+    const before = this.#views.previous(uid);
+    return before !== undefined && sameDecisionInputs(before, serviceView(svc));
   }
 
   /** Did the decision-relevant part of an object change since we last saw it? */

@@ -220,6 +220,11 @@ export class ServiceViewCache {
     return view;
   }
 
+  /** The view last computed for this uid (any version), without marking it used. */
+  previous(uid: string): ServiceView | undefined {
+    return this.#entries.get(uid)?.view;
+  }
+
   sweep(): void {
     for (const [uid, entry] of this.#entries) {
       if (entry.used) entry.used = false;
@@ -230,4 +235,44 @@ export class ServiceViewCache {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/**
+ * Do two views of one Service ask the allocator the same thing? Status and our own annotation
+ * are left out: they are what the controller writes, so a change to them alone is our write
+ * landing (the caller checks the status against the plan).
+ */
+export function sameDecisionInputs(a: ServiceView, b: ServiceView): boolean {
+  return (
+    a.key === b.key &&
+    a.createdMs === b.createdMs &&
+    a.isLoadBalancer === b.isLoadBalancer &&
+    a.lbClass === b.lbClass &&
+    a.policy === b.policy &&
+    a.pool === b.pool &&
+    a.sharingKey === b.sharingKey &&
+    a.backendKey === b.backendKey &&
+    sameList(a.families, b.families) &&
+    sameList(a.ports, b.ports) &&
+    sameRequest(a.requested, b.requested) &&
+    sameLabels(a.labels, b.labels)
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameRequest(a: RequestedIPs, b: RequestedIPs): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'invalid' && b.kind === 'invalid') return a.reason === b.reason;
+  if (a.kind === 'ips' && b.kind === 'ips') {
+    return a.source === b.source && sameList(a.ips.map(formatIP), b.ips.map(formatIP));
+  }
+  return true;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
