@@ -238,8 +238,9 @@ describe('controller against the API server', () => {
     const killedAt = Date.now();
     await waitFor('b leads', async () => (await leaseHolder()) === 'b', LEASE_MS * 3);
     const takeoverMs = Date.now() - killedAt;
-    // b must wait out the lease, then wins within one jittered retry period (2.2 × 400 ms).
-    expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + 1000);
+    // b must wait out the lease (≤ 3 s after a's last renew), then wins within one jittered retry
+    // period (≤ 2.2 × 400 ms); the rest is slack for a busy machine.
+    expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + 2000);
     await cluster.createService('ha', 'after');
     const ips = await waitAllAllocated('ha', 2);
     expectUnique(ips);
