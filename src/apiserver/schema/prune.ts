@@ -13,25 +13,10 @@ export function pruneCopy(x: unknown, s: SchemaNode | undefined, embedded: boole
   if (Array.isArray(x))
     return x.map((v) => pruneCopy(v, s?.items, s?.items?.embeddedResource ?? false, depth + 1));
   if (!isObject(x)) return scalar(x);
-  const out: JsonObject = {};
-  if (!s) return out;
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    if (v === undefined) continue;
-    if (embedded && META_FIELDS.has(k)) {
-      setOwn(out, k, deepCopy(v));
-      continue;
-    }
-    const prop = s.properties?.get(k);
-    if (prop) setOwn(out, k, pruneCopy(v, prop, prop.embeddedResource, depth + 1));
-    else if (s.additionalProperties) {
-      const ap = s.additionalProperties.schema;
-      setOwn(out, k, pruneCopy(v, ap, ap?.embeddedResource ?? false, depth + 1));
-    }
-  }
-  return out;
+  return s ? copyObject(x, s, embedded, depth, false) : {};
 }
 
+/** x-kubernetes-preserve-unknown-fields: unknown fields stay, known ones are still pruned inside. */
 function skipPruneCopy(x: unknown, s: SchemaNode, embedded: boolean, depth: number): unknown {
   if (depth > MAX_DATA_DEPTH) return null;
   if (Array.isArray(x)) {
@@ -40,6 +25,17 @@ function skipPruneCopy(x: unknown, s: SchemaNode, embedded: boolean, depth: numb
     );
   }
   if (!isObject(x)) return scalar(x);
+  return copyObject(x, s, embedded, depth, true);
+}
+
+/** The object walk both share: known properties recurse, unknown ones are dropped or kept. */
+function copyObject(
+  x: JsonObject,
+  s: SchemaNode,
+  embedded: boolean,
+  depth: number,
+  keepUnknown: boolean,
+): JsonObject {
   const out: JsonObject = {};
   for (const k of Object.keys(x)) {
     const v = x[k];
@@ -53,7 +49,7 @@ function skipPruneCopy(x: unknown, s: SchemaNode, embedded: boolean, depth: numb
     else if (s.additionalProperties) {
       const ap = s.additionalProperties.schema;
       setOwn(out, k, pruneCopy(v, ap, ap?.embeddedResource ?? false, depth + 1));
-    } else setOwn(out, k, deepCopy(v));
+    } else if (keepUnknown) setOwn(out, k, deepCopy(v));
   }
   return out;
 }
